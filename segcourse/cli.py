@@ -15,6 +15,7 @@ from pathlib import Path
 SUBCOMMANDS = {
     "grade": ("segcourse.grading.grade", "grade an exercise notebook (runs a copy; never edits your file)"),
     "exercises": ("segcourse.cli", "regenerate or check student notebooks; write instructor notebooks"),
+    "chapter": ("segcourse.chapters", "run book chapters top to bottom as notebooks and time them"),
     "bench": ("segcourse.bench.__main__", "print the performance figures of this machine"),
     "train": ("segcourse.train", "train a model on a dataset with a time budget"),
 }
