@@ -114,7 +114,7 @@ def compare_arrays(got: Any, expected: np.ndarray, atol: float = 0.0, rtol: floa
         got_arr = np.asarray(got)
     except Exception:  # noqa: BLE001 - anything unconvertible is the learner's to fix
         return f"expected an array, got {type(got).__name__}"
-    if got_arr.dtype == object:
+    if got_arr.dtype.kind not in "biufc":
         return f"expected a numeric array, got {describe(got)}"
     if got_arr.shape != expected.shape:
         return f"expected shape {expected.shape}, got shape {got_arr.shape}"
@@ -123,8 +123,6 @@ def compare_arrays(got: Any, expected: np.ndarray, atol: float = 0.0, rtol: floa
         if nan.any():
             first = tuple(int(i) for i in np.argwhere(nan)[0])
             return f"got NaN at {int(nan.sum())} position(s), first at index {first}"
-    if got_arr.dtype.kind not in "biufc":
-        return f"expected a numeric array, got dtype {got_arr.dtype}"
     close = np.isclose(got_arr, expected, atol=atol, rtol=rtol, equal_nan=True)
     if close.all():
         return None

@@ -146,30 +146,35 @@ def grade(path: str | Path, timeout: float = 60.0, startup_timeout: float = 60.0
     start = time.perf_counter()
     timed_out: set[int] = set()
     dead: set[int] = set()
-    with client.setup_kernel(stderr=subprocess.DEVNULL):  # the kernel's own log, not learner output
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            cell.outputs = []
-            cell_start = time.perf_counter()
-            try:
-                client.execute_cell(cell, index)
-            except CellTimeoutError:
-                timed_out.add(index)
-            except DeadKernelError:
-                dead.add(index)
-                report.notes.append(f"the kernel died in cell {index}; it was restarted for the cells after it")
-                client.km.restart_kernel()
-                client.kc.start_channels()
-                client.kc.wait_for_ready(timeout=startup_timeout)
-            err = _error(cell.outputs)
-            if err is not None and err.get("ename") == "KeyboardInterrupt" and \
-                    time.perf_counter() - cell_start >= timeout * 0.9:
-                timed_out.add(index)
-            if index not in graded and err is not None and index not in timed_out:
-                report.notes.append(f"cell {index} raised {err.get('ename')}: {_truncate(err.get('evalue', ''), 200)}")
-            if index in timed_out and index not in graded:
-                report.notes.append(f"cell {index} ran longer than {timeout:g} s and was interrupted")
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    position = 0
+    while position < len(code_cells):  # one pass per kernel: a dead kernel is replaced by a fresh one
+        with client.setup_kernel(stderr=subprocess.DEVNULL):  # the kernel's own log, not learner output
+            while position < len(code_cells):
+                index = code_cells[position]
+                position += 1
+                cell = nb.cells[index]
+                cell.outputs = []
+                cell_start = time.perf_counter()
+                try:
+                    client.execute_cell(cell, index)
+                except CellTimeoutError:
+                    timed_out.add(index)
+                except DeadKernelError:
+                    dead.add(index)
+                    report.notes.append(f"the kernel died in cell {index}; a fresh one ran the cells after it")
+                    break
+                err = _error(cell.outputs)
+                if err is not None and err.get("ename") == "KeyboardInterrupt" and \
+                        time.perf_counter() - cell_start >= timeout * 0.9:
+                    timed_out.add(index)
+                if index in graded:
+                    continue
+                if index in timed_out:
+                    report.notes.append(f"cell {index} ran longer than {timeout:g} s and was interrupted")
+                elif err is not None:
+                    report.notes.append(f"cell {index} raised {err.get('ename')}: "
+                                        f"{_truncate(err.get('evalue', ''), 200)}")
     report.seconds = time.perf_counter() - start
 
     for index in sorted(graded):
