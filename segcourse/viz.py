@@ -108,3 +108,120 @@ def show_source(*objects, title: str | None = None):
         where = f"{module.__name__}.{obj.__qualname__}" if module else obj.__qualname__
         parts.append(f"`{where}`\n\n```python\n{inspect.getsource(obj).rstrip()}\n```\n")
     return Markdown("\n".join(parts))
+
+
+# --------------------------------------------------------------------------- training figures
+def plot_history(history: dict, metrics: Sequence[str] = ("loss", "mean_iou"), size: float = 3.2):
+    """Training curves: one panel per metric, training and (when logged) validation.
+
+    ``history`` maps metric names to per-epoch lists, as ``keras.callbacks.History.history`` or
+    :class:`segcourse.train.History` ``.history`` do; ``val_<name>`` is drawn dashed.
+    Returns the matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    metrics = [m for m in metrics if m in history]
+    if not metrics:
+        raise ValueError(f"metrics: none of the requested metrics are in the history (it has {sorted(history)})")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(size * len(metrics), size * 0.8), squeeze=False)
+    for ax, name in zip(axes[0], metrics):
+        train = np.asarray(history[name], dtype=float)
+        epochs = np.arange(1, len(train) + 1)
+        ax.plot(epochs, train, color=LABEL_COLORS[0], marker="o", ms=3, label="train")
+        if f"val_{name}" in history:
+            ax.plot(epochs, np.asarray(history[f"val_{name}"], dtype=float), color=LABEL_COLORS[1],
+                    ls="--", marker="o", ms=3, label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_title(name.replace("_", " "), fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def show_predictions(images: np.ndarray, truth: np.ndarray, pred: np.ndarray, n: int = 4,
+                     class_names: Sequence[str] | None = None, size: float = 1.9):
+    """A grid of (input, truth, prediction, errors) rows for ``n`` images; returns the Figure.
+
+    Labels are coloured with :data:`LABEL_COLORS`; the error column shows wrong pixels in
+    black over the truth. When the model's output is smaller than its input (a valid-padding
+    U-Net), pass the centre-cropped truth and the input is drawn with the predicted area outlined.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch, Rectangle
+
+    images, truth, pred = np.asarray(images), np.asarray(truth), np.asarray(pred)
+    if truth.shape != pred.shape:
+        raise ValueError(f"pred: expected the shape of truth {truth.shape}, got {pred.shape}")
+    n = min(n, len(images))
+    fig, axes = plt.subplots(n, 4, figsize=(size * 4, size * n), squeeze=False)
+    for i in range(n):
+        img = images[i]
+        img = img[..., 0] if img.ndim == 3 and img.shape[-1] == 1 else img
+        axes[i, 0].imshow(img, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        dh, dw = img.shape[0] - truth.shape[1], img.shape[1] - truth.shape[2]
+        if dh > 0 or dw > 0:
+            axes[i, 0].add_patch(Rectangle((dw / 2 - 0.5, dh / 2 - 0.5), truth.shape[2], truth.shape[1],
+                                           fill=False, ec="white", lw=1))
+        axes[i, 1].imshow(label_to_rgb(truth[i]), interpolation="nearest")
+        axes[i, 2].imshow(label_to_rgb(pred[i]), interpolation="nearest")
+        wrong = label_to_rgb(truth[i]) * 0.35 + 0.65
+        wrong[truth[i] != pred[i]] = 0.0
+        axes[i, 3].imshow(wrong, interpolation="nearest")
+        if i == 0:
+            for ax, title in zip(axes[0], ("input", "truth", "prediction", "errors (black)")):
+                ax.set_title(title, fontsize=10)
+    for ax in axes.ravel():
+        ax.set_axis_off()
+    if class_names is not None:
+        handles = [Patch(color=LABEL_COLORS[c % len(LABEL_COLORS)], label=name) for c, name in enumerate(class_names)]
+        fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
+        fig.tight_layout(rect=(0, 0.05, 1, 1))
+    else:
+        fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- small numeric grids
+def draw_grid(ax, values, title: str = "", fmt: str = "{:g}", cmap: str = "Blues", vmin=None, vmax=None,
+              boxes: Sequence[tuple] = (), masked=None, fontsize: float = 7, show_values: bool = True,
+              hide_zeros: bool = False):
+    """Draw a small 2-D array as labelled cells (conv diagrams, pooling switches, stamps).
+
+    ``boxes`` are ``(row, col, height, width, colour)`` rectangles outlined on top (e.g. a
+    kernel window, an argmax cell); ``masked`` is a boolean array of cells drawn hatched grey
+    (padding, inserted zeros). Values are printed in each cell when ``show_values`` and the
+    grid is small (at most 16 x 16); ``hide_zeros`` leaves zero cells blank. Draws only;
+    returns ``ax``.
+    """
+    from matplotlib.patches import Rectangle
+
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 2:
+        raise ValueError(f"values: expected a 2-D array, got shape {v.shape}")
+    ax.imshow(v, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+    h, w = v.shape
+    # cell borders as two line collections; no ticks (tick machinery is slow in live callbacks)
+    ax.hlines(np.arange(-0.5, h, 1), -0.5, w - 0.5, color="0.6", lw=0.5)
+    ax.vlines(np.arange(-0.5, w, 1), -0.5, h - 0.5, color="0.6", lw=0.5)
+    ax.set_axis_off()
+    if masked is not None:
+        m = np.asarray(masked, bool)
+        shade = np.zeros((h, w, 4))
+        shade[m] = (0.85, 0.85, 0.85, 1.0)
+        ax.imshow(shade, interpolation="nearest")
+    if show_values and h <= 16 and w <= 16:
+        hi = np.nanmax(np.abs(v)) if v.size else 0
+        lo_v = vmin if vmin is not None else np.nanmin(v) if v.size else 0
+        hi_v = vmax if vmax is not None else np.nanmax(v) if v.size else 1
+        mid = (lo_v + hi_v) / 2
+        for (r, c), val in np.ndenumerate(v):
+            if (masked is not None and np.asarray(masked)[r, c]) or (hide_zeros and val == 0):
+                continue
+            colour = "white" if val > mid and hi > 0 else "black"
+            ax.text(c, r, fmt.format(val), ha="center", va="center", fontsize=fontsize, color=colour)
+    for r, c, bh, bw, colour in boxes:
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), bw, bh, fill=False, ec=colour, lw=2))
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax

@@ -1,0 +1,54 @@
+"""Performance figures for Parts II–III (``segcourse.ops``).
+
+* ``conv2d_transpose`` on a 1x64x64x16 input with a 3x3x16x16 kernel, stride 2, "SAME",
+  as a ratio to ``tf.nn.conv2d_transpose`` measured in the same process (< 5x);
+* extra rows (no target): ``conv2d`` against ``tf.nn.conv2d`` on the same sizes, and
+  ``max_pool_with_argmax`` against ``tf.nn.max_pool_with_argmax``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from segcourse.bench._core import Result, best_time
+
+
+def run(quick: bool = False) -> list[Result]:
+    """Measure the ops figures; ``quick`` uses fewer repeats (same sizes)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import tensorflow as tf
+
+    from segcourse import ops
+
+    repeat = 3 if quick else 7
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1, 64, 64, 16)).astype(np.float32)
+    w = rng.normal(size=(3, 3, 16, 16)).astype(np.float32)
+    out_shape = (1, 128, 128, 16)
+    xt, wt = tf.constant(x), tf.constant(w)
+    results: list[Result] = []
+
+    ours = best_time(lambda: ops.conv2d_transpose(x, w, out_shape, 2, "SAME"), repeat, number=10)
+    ref = best_time(lambda: tf.nn.conv2d_transpose(xt, wt, out_shape, 2, "SAME").numpy(),
+                    repeat, number=10)
+    ratio = ours / ref
+    results.append(Result("conv2d_transpose 64x64x16 s2 / tf.nn", ratio, "x", "< 5", ratio < 5))
+    if not quick:
+        results.append(Result("  ours (ms)", 1000 * ours, "ms", "-", True))
+        c_ours = best_time(lambda: ops.conv2d(x, w, 1, "SAME"), repeat, number=10)
+        c_ref = best_time(lambda: tf.nn.conv2d(xt, wt, 1, "SAME").numpy(), repeat, number=10)
+        results.append(Result("conv2d 64x64x16 3x3 / tf.nn", c_ours / c_ref, "x", "-", True))
+        big = rng.normal(size=(4, 128, 128, 16)).astype(np.float32)
+        bt = tf.constant(big)
+        p_ours = best_time(lambda: ops.max_pool_with_argmax(big, 2), repeat, number=5)
+        p_ref = best_time(lambda: [t.numpy() for t in tf.nn.max_pool_with_argmax(bt, 2, 2, "VALID")],
+                          repeat, number=5)
+        results.append(Result("max_pool_with_argmax 4x128x128x16 / tf.nn", p_ours / p_ref, "x", "-", True))
+    return results
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for r in run():
+        print(r.line())
