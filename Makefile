@@ -38,23 +38,17 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.test
 
-$(VENDOR)/.stamp:
+$(VENDOR)/.stamp: web/widgets-setup.js
 	rm -rf $(VENDOR) $(VENDOR).tmp && mkdir -p $(VENDOR).tmp $(VENDOR)/widgets $(VENDOR)/mathjax
 	cd $(VENDOR).tmp && npm pack --silent $(HTML_MANAGER) $(REQUIREJS) $(MATHJAX) >/dev/null
 	cd $(VENDOR).tmp && for f in *.tgz; do mkdir -p "$${f%.tgz}" && tar xzf "$$f" -C "$${f%.tgz}"; done
 	cp $(VENDOR).tmp/jupyter-widgets-html-manager-*/package/dist/embed-amd.js $(VENDOR)/widgets/
 	cp $(VENDOR).tmp/requirejs-*/package/require.js $(VENDOR)/widgets/
-	# embed-amd.js resolves its icon fonts against the URI require.js gives its inline modules
-	# ("@jupyter-widgets/base", "@jupyter-widgets/html-manager/dist/..."), i.e. relative to the
-	# page. Map that prefix into _static/widgets/ and put the fonts where each module looks.
+	# Icon fonts where embed-amd.js looks for them (see web/widgets-setup.js).
 	for d in @jupyter-widgets @jupyter-widgets/html-manager/dist; do \
 	  mkdir -p $(VENDOR)/widgets/$$d && \
 	  cp $(VENDOR).tmp/jupyter-widgets-html-manager-*/package/dist/*.{woff,woff2,ttf,eot,svg} $(VENDOR)/widgets/$$d/; done
-	printf '%s\n' \
-	  'var root = new URL((document.documentElement.dataset.content_root || "./") + "_static/widgets/", document.baseURI).href;' \
-	  'window.__jupyter_widgets_assets_path__ = root + "@jupyter-widgets/";' \
-	  'var require = {paths: {"@jupyter-widgets": root + "@jupyter-widgets"}};' \
-	  > $(VENDOR)/widgets/assets-path.js
+	cp web/widgets-setup.js $(VENDOR)/widgets/
 	cp -r $(VENDOR).tmp/mathjax-*/package/es5/. $(VENDOR)/mathjax/
 	rm -rf $(VENDOR).tmp
 	touch $@

@@ -245,8 +245,8 @@ def iou_from_dice(d: Any) -> Any:
 
     Examples
     --------
-    >>> float(iou_from_dice(2 / 3))
-    0.5
+    >>> round(float(iou_from_dice(0.8)), 4)
+    0.6667
     """
     d = np.asarray(d, dtype=np.float64)
     return d / (2 - d)

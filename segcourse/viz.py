@@ -185,14 +185,15 @@ def show_predictions(images: np.ndarray, truth: np.ndarray, pred: np.ndarray, n:
 # --------------------------------------------------------------------------- small numeric grids
 def draw_grid(ax, values, title: str = "", fmt: str = "{:g}", cmap: str = "Blues", vmin=None, vmax=None,
               boxes: Sequence[tuple] = (), masked=None, fontsize: float = 7, show_values: bool = True,
-              hide_zeros: bool = False):
+              hide_zeros: bool = False, label_mask=None):
     """Draw a small 2-D array as labelled cells (conv diagrams, pooling switches, stamps).
 
     ``boxes`` are ``(row, col, height, width, colour)`` rectangles outlined on top (e.g. a
     kernel window, an argmax cell); ``masked`` is a boolean array of cells drawn hatched grey
     (padding, inserted zeros). Values are printed in each cell when ``show_values`` and the
-    grid is small (at most 16 x 16); ``hide_zeros`` leaves zero cells blank. Draws only;
-    returns ``ax``.
+    grid is small (at most 16 x 16); ``hide_zeros`` leaves zero cells blank and ``label_mask``
+    (boolean array) limits the numbers to some cells (text is the slow part of a live redraw).
+    Draws only; returns ``ax``.
     """
     from matplotlib.patches import Rectangle
 
@@ -218,6 +219,8 @@ def draw_grid(ax, values, title: str = "", fmt: str = "{:g}", cmap: str = "Blues
         for (r, c), val in np.ndenumerate(v):
             if (masked is not None and np.asarray(masked)[r, c]) or (hide_zeros and val == 0):
                 continue
+            if label_mask is not None and not np.asarray(label_mask)[r, c]:
+                continue
             colour = "white" if val > mid and hi > 0 else "black"
             ax.text(c, r, fmt.format(val), ha="center", va="center", fontsize=fontsize, color=colour)
     for r, c, bh, bw, colour in boxes:
@@ -225,3 +228,45 @@ def draw_grid(ax, values, title: str = "", fmt: str = "{:g}", cmap: str = "Blues
     if title:
         ax.set_title(title, fontsize=9)
     return ax
+
+
+def draw_unet(sizes: dict, channels: Sequence[int], input_size: int, crops: Sequence[int] | None = None,
+              size: float = 9.0):
+    """The U of a U-Net: one bar per feature map, its height proportional to the map's side.
+
+    ``sizes`` is :func:`segcourse.models.unet.level_sizes` output (or the same dict for a
+    same-padding net), ``channels`` the filters per level (top to bottom, bottleneck last).
+    Skip arrows are labelled with the crop per side when ``crops`` is given (deepest first).
+    Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    enc, dec, bottom = sizes["encoder"], sizes["decoder"], sizes["bottom"][0]
+    depth = len(enc)
+    fig, ax = plt.subplots(figsize=(size, size * 0.45))
+    scale = 1.0 / input_size
+
+    def bar(x, level, side, text, colour):
+        h = side * scale
+        y = -level * 1.1
+        ax.add_patch(plt.Rectangle((x, y - h / 2), 0.5, h, color=colour, alpha=0.85))
+        ax.text(x + 0.25, y - h / 2 - 0.06, text, ha="center", va="top", fontsize=7)
+        return y
+
+    ax.text(0.25, 0.62, f"input {input_size}", ha="center", fontsize=8)
+    for i, s in enumerate(enc):
+        y = bar(i * 0.9, i, s, f"{s}²×{channels[i]}", LABEL_COLORS[0])
+        j = depth - 1 - i  # decoder index (dec runs deepest first)
+        xr = (2 * depth - i) * 0.9 + 0.6
+        bar(xr, i, dec[j], f"{dec[j]}²×{channels[i]}", LABEL_COLORS[2])
+        label = "copy" if crops is None else f"crop {crops[j]}/side"
+        ax.annotate("", xy=(xr, y), xytext=(i * 0.9 + 0.5, y), arrowprops=dict(arrowstyle="->", color="0.4", lw=0.8))
+        ax.text((i * 0.9 + 0.5 + xr) / 2, y + 0.04, label, ha="center", fontsize=7, color="0.3")
+    bar(depth * 0.9 + 0.3, depth, bottom, f"{bottom}²×{channels[depth]}", LABEL_COLORS[1])
+    ax.set_xlim(-0.3, (2 * depth + 1) * 0.9 + 0.6)
+    ax.set_ylim(-depth * 1.1 - 0.8, 0.8)
+    ax.set_axis_off()
+    ax.set_title("contracting path (left) · bottleneck · expanding path (right); bar height ∝ map side",
+                 fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -166,3 +166,14 @@ def test_bad_arguments_are_named():
         ops.conv_output_size(5, 2.5)
     with pytest.raises(ValueError, match="target"):
         ops.output_padding_for(20, 5, 3, 2, "same")
+
+
+def test_ops_and_numpy_losses_do_not_import_tensorflow():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np, segcourse.ops as o, segcourse.losses as L; "
+            "o.conv2d_transpose(np.ones((1, 2, 2, 1)), np.ones((3, 3, 1, 1)), (1, 4, 4, 1), 2); "
+            "L.unet_weight_map(np.eye(4, dtype=int)); "
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'TF imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)

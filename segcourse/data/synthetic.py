@@ -309,7 +309,7 @@ def _finish(img: np.ndarray, rt: np.random.Generator, sigma: np.ndarray, out: np
 # chunk size n, the image size and the number m <= n of images to render. Random draws
 # always have the full chunk's shape, so image i does not depend on m.
 # --------------------------------------------------------------------------------------
-def _room(rp, rt, n, size, m, yy, xx) -> np.ndarray:
+def _room(rp, rt, n, size, m, yy, xx, grain) -> np.ndarray:
     """Cluttered indoor background, (m, 3, H, W): wall and floor, textures, random objects."""
     sl = slice(0, m)
     hue = rp.random(n)
@@ -328,8 +328,7 @@ def _room(rp, rt, n, size, m, yy, xx) -> np.ndarray:
     striped = rp.random((k, n)) < 0.3
     sfreq = rp.uniform(6, 20, (k, n))
 
-    tex = _fbm(rt, n, size, 4, m, octaves=3)
-    grain = _noise(rt, n, size, max(4, size // 3), m)
+    tex = _fbm(rt, n, size, 4, m, octaves=2)
     img = np.empty((m, 3, size, size), np.float32)
     img[:] = wall[sl, :, None, None]
     is_floor = (yy - _col(horizon[sl])) - _col(slope[sl]) * (xx - 0.5) > 0
@@ -384,10 +383,10 @@ def _pets(rp, rt, n, size, m, out):
     contrast = rp.uniform(0.8, 1.15, n)
     sigma = rp.uniform(0.005, 0.03, n)
 
-    img = _room(rp, rt, n, size, m, yy, xx)
+    grain = _noise(rt, n, size, max(4, size // 2), m)  # fine texture of fur and of the room alike
+    img = _room(rp, rt, n, size, m, yy, xx, grain)
     pattern = _fbm(rt, n, size, 3, m, octaves=2)
     edge_noise = _noise(rt, n, size, 6, m)
-    grain = _noise(rt, n, size, max(4, size // 2), m)
 
     fr = _frame(cy[sl], cx[sl], theta[sl], scale[sl], flip[sl])
     ba, bb = body_a[sl], body_b[sl]
@@ -753,7 +752,8 @@ def _generate(family: str, n: int, size: int, seed: int, start: int = 0):
     masks = np.empty((n, size, size), np.int32)
     extras = np.zeros((n, size, size), np.int32) if family == "cells" else None
     stop = start + n
-    for c in range(start // chunk, -(-stop // chunk)):
+
+    def render(c: int) -> None:
         first = c * chunk
         m = min(chunk, stop - first)  # render images first .. first + m - 1 of this chunk
         skip = max(0, start - first)  # ... of which the first `skip` are not wanted
@@ -768,6 +768,9 @@ def _generate(family: str, n: int, size: int, seed: int, start: int = 0):
         masks[lo:hi] = lab[skip:]
         if extras is not None:
             extras[lo:hi] = extra[skip:]
+
+    for c in range(start // chunk, -(-stop // chunk)):
+        render(c)
     return images, masks, extras
 
 

@@ -53,6 +53,8 @@ def render(*, image: np.ndarray, history, iteration: int, sample: np.ndarray | N
     ax.scatter(colours[:, 0], colours[:, 1], c=colours, s=90, marker="X", edgecolors="k", linewidths=1.2)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
+    ax.set_xticks([0, 0.5, 1])  # few tick labels: text layout dominates the drawing time
+    ax.set_yticks([0, 0.5, 1])
     ax.set_xlabel("red", fontsize=8, labelpad=1)
     ax.set_ylabel("green", fontsize=8, labelpad=1)
     ax.tick_params(labelsize=7)
@@ -62,6 +64,7 @@ def render(*, image: np.ndarray, history, iteration: int, sample: np.ndarray | N
     ax.plot(range(len(js)), js, "o-", color="0.5", ms=3)
     ax.plot([step], [js[step]], "o", color="C3", ms=7)
     ax.set_xlabel("iteration", fontsize=8, labelpad=1)
+    ax.locator_params(nbins=3)
     ax.tick_params(labelsize=7)
     ax.set_title(f"objective J = {js[step]:.1f}", fontsize=9)
     fig.subplots_adjust(left=0.01, right=0.98, wspace=0.3)

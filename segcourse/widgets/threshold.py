@@ -53,6 +53,7 @@ def render(*, image: np.ndarray, threshold: float, ramp: float = 0, curve=None):
     ax.stairs(counts, np.arange(257) - 0.5, fill=True, color="0.6")
     ax.axvline(threshold, color="C3", lw=2, label=f"t = {threshold:g}")
     ax.set_xlim(0, 255)
+    ax.set_xticks([0, 64, 128, 192, 255])
     ax.set_ylim(0, 1.3 * np.sort(counts)[-3])  # a lone spike (saturated pixels) must not flatten the rest
     ax.set_yticks([])
     ax.tick_params(labelsize=7)

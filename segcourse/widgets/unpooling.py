@@ -54,7 +54,9 @@ def render(*, pattern: str = "line", shift: int = 0):
     fig, axes = new_figure(5, width=11.0, height=2.8, ratios=[2, 1, 2, 2, 2])
     fig.subplots_adjust(top=0.82, wspace=0.15)
     kw = dict(fmt="{:.0f}", cmap="Blues", vmin=0, vmax=12, fontsize=6)
-    draw_grid(axes[0], x, "input, switches outlined", boxes=switches, **kw)
+    winners = np.zeros(x.shape, bool)
+    winners[rows, cols] = True
+    draw_grid(axes[0], x, "input: winners (switches) outlined", boxes=switches, label_mask=winners, **kw)
     draw_grid(axes[1], pooled, "max pool 2×2", **kw)
     draw_grid(axes[2], near, "nearest (UpSampling2D)", show_values=False, cmap="Blues", vmin=0, vmax=12)
     draw_grid(axes[3], nails, "bed of nails", hide_zeros=True, **kw)

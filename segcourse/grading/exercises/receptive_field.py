@@ -24,7 +24,8 @@ def check_receptive_field(fn) -> None:
     c = Checker("receptive_field")
     for case, layers in _CASES.items():
         c.expect_equal(case, lambda layers=layers: int(fn(list(layers))), receptive_field(layers),
-                       hint="start with r = j = 1; per layer: r += (d*(k-1)+1 - 1) * j, then j *= s")
+                       hint="start with r = j = 1; per layer, first r += (k_eff - 1) * j with the jump *before* "
+                            "this layer, then j *= s (k_eff = d*(k-1)+1)")
     c.done()
 
 
