@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SCREENSHOT_PAGES = ("book/intro.html", "book/00-start/how-to-use.html")
+SCREENSHOT_PAGES = ("book/intro.html", "book/00-start/how-to-use.html", "book/01-classical/otsu.html",
+                    "book/02-dense/metrics.html", "book/03-upsampling/transposed-convolution.html",
+                    "book/04-architectures/unet.html", "book/05-practice/data.html")
 CHROMIUM_ARGS = [  # no background traffic from the browser itself
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-default-apps",

@@ -102,3 +102,14 @@ def test_course_explorers(module_name):
     frames = _frames(explorer.static_widget())
     assert len(frames) == explorer.n_frames
     assert len(set(frames)) > 1, "every static frame is identical: the sliders would change nothing"
+
+
+def test_initial_setting_live_and_static():
+    explorer = _toy_explorer(initial={"k": 3, "colour": "C1"})
+    assert explorer.initial() == {"k": 3, "colour": "C1"}
+    live = explorer.live_widget()
+    assert (live.children[0].value, live.children[1].value) == (3, "C1")
+    static = explorer.static_widget()
+    assert static.children[0].index == 2 and static.children[1].index == 1
+    with pytest.raises(ValueError, match="initial"):
+        _toy_explorer(initial={"k": 7})

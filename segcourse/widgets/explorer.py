@@ -59,6 +59,9 @@ class Explorer:
         Name of a parameter that gets a play button (an iteration or time stepper).
     labels : mapping of str to str, optional
         Human labels for the controls.
+    initial : mapping of str to value, optional
+        Where the sliders start (default: the first legal setting). The static twin starts there
+        too when those values are in its grid.
     dpi : int
         Resolution of the rendered PNGs.
     """
@@ -71,6 +74,7 @@ class Explorer:
         legal: Callable[[dict], bool] | None = None,
         play: str | None = None,
         labels: Mapping[str, str] | None = None,
+        initial: Mapping[str, Any] | None = None,
         dpi: int = 72,
     ):
         if not controls:
@@ -92,6 +96,10 @@ class Explorer:
         self.play = play
         self.labels = dict(labels or {})
         self.dpi = dpi
+        for name, value in (initial or {}).items():
+            if name not in self.controls or value not in self.controls[name]:
+                raise ValueError(f"initial[{name!r}]: expected one of {self.controls.get(name)}, got {value!r}")
+        self._initial = dict(initial or {})
 
     # -- shared -------------------------------------------------------------------------------
     @property
@@ -103,7 +111,11 @@ class Explorer:
         return n
 
     def initial(self) -> dict:
-        """The first legal setting of the live controls."""
+        """Where the live controls start: ``initial`` if given, else the first legal setting."""
+        if self._initial:
+            params = {name: self._initial.get(name, values[0]) for name, values in self.controls.items()}
+            if self.legal is None or self.legal(params):
+                return params
         for combo in itertools.product(*self.controls.values()):
             params = dict(zip(self.controls, combo))
             if self.legal is None or self.legal(params):
@@ -193,6 +205,11 @@ class Explorer:
             for n in names
         ]
 
+        start = {n: self.static[n].index(self._initial[n]) if self._initial.get(n) in self.static[n] else 0
+                 for n in names}
+        for slider, name in zip(sliders, names):
+            slider.index = start[name]
+
         def build(level: int, fixed: dict):
             name = names[level]
             children = []
@@ -202,7 +219,7 @@ class Explorer:
                     children.append(w.Image(value=self.png(**params), format="png"))
                 else:
                     children.append(build(level + 1, params))
-            stack = w.Stack(children=children, selected_index=0)
+            stack = w.Stack(children=children, selected_index=start[name])
             w.jslink((sliders[level], "index"), (stack, "selected_index"))
             return stack
 
