@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from pathlib import Path
 from typing import Any, Callable
 
 __all__ = ["build", "register", "available"]
@@ -54,9 +55,9 @@ def _discover() -> None:
     global _discovered
     if _discovered:
         return
-    for info in pkgutil.iter_modules(__path__):
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
         if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
+            importlib.import_module(f"segcourse.models.{info.name}")
     _discovered = True
 
 
