@@ -20,7 +20,10 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"any of {', '.join(AREAS)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and smaller runs")
     args = parser.parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from segcourse.env import import_tensorflow_quietly
+
+    if set(args.areas or AREAS) - {"classical"}:
+        import_tensorflow_quietly()  # once, before any area imports it with its log noise
     print(f"segcourse bench on {os.cpu_count()} cores ({'quick' if args.quick else 'full'})")
     missed = 0
     for area in args.areas or AREAS:
