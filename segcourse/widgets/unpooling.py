@@ -51,7 +51,7 @@ def render(*, pattern: str = "line", shift: int = 0):
     near = unpool_nearest(pooled)
     nails = unpool_bed_of_nails(pooled)
     unpooled = max_unpool(values, argmax, (8, 8))[0, :, :, 0]
-    fig, axes = new_figure(5, width=9.5, height=2.5, ratios=[2, 1, 2, 2, 2])
+    fig, axes = new_figure(5, width=11.0, height=2.8, ratios=[2, 1, 2, 2, 2])
     fig.subplots_adjust(top=0.82, wspace=0.15)
     kw = dict(fmt="{:.0f}", cmap="Blues", vmin=0, vmax=12, fontsize=6)
     winners = np.zeros(x.shape, bool)
