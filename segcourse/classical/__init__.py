@@ -11,111 +11,16 @@ Each function is a pure function on arrays, tested against an independent refere
 * :mod:`~segcourse.classical.watershed` — distance-transform markers, priority-flood watershed
 """
 
-from segcourse.classical.clustering import (
-    KMeansState,
-    assign,
-    color_features,
-    color_position_features,
-    inertia,
-    kmeans,
-    kmeans_history,
-    kmeans_plusplus,
-    kmeans_step,
-    update_centers,
-)
-from segcourse.classical.edges import (
-    convolve2d,
-    correlate1d,
-    correlate2d,
-    dog,
-    gaussian,
-    gaussian_kernel1d,
-    gradient_direction,
-    gradient_magnitude,
-    laplacian,
-    log,
-    sobel,
-    zero_crossings,
-)
-from segcourse.classical.regions import (
-    fill_outline,
-    flood_fill,
-    flood_fill_bfs,
-    flood_fill_order,
-    neighbour_offsets,
-    region_grow,
-    tolerance_mask,
-)
-from segcourse.classical.threshold import (
-    ClassStatistics,
-    apply_thresholds,
-    class_statistics,
-    histogram,
-    local_threshold,
-    midpoint_threshold,
-    multi_otsu,
-    multi_otsu_objective,
-    otsu_threshold,
-    otsu_variance,
-    two_peaks,
-    valley_threshold,
-)
-from segcourse.classical.watershed import (
-    distance_markers,
-    minima_markers,
-    watershed,
-    watershed_flooding,
-)
+# Each module declares its public names once, in its own __all__; the package re-exports them.
+from segcourse.classical import clustering as _clustering
+from segcourse.classical import edges as _edges
+from segcourse.classical import regions as _regions
+from segcourse.classical import threshold as _threshold
+from segcourse.classical import watershed as _watershed
+from segcourse.classical.clustering import *  # noqa: F401,F403
+from segcourse.classical.edges import *  # noqa: F401,F403
+from segcourse.classical.regions import *  # noqa: F401,F403
+from segcourse.classical.threshold import *  # noqa: F401,F403
+from segcourse.classical.watershed import *  # noqa: F401,F403
 
-__all__ = [
-    # threshold
-    "histogram",
-    "two_peaks",
-    "valley_threshold",
-    "midpoint_threshold",
-    "otsu_variance",
-    "otsu_threshold",
-    "ClassStatistics",
-    "class_statistics",
-    "multi_otsu",
-    "multi_otsu_objective",
-    "local_threshold",
-    "apply_thresholds",
-    # clustering
-    "KMeansState",
-    "kmeans_plusplus",
-    "assign",
-    "update_centers",
-    "kmeans_step",
-    "kmeans_history",
-    "kmeans",
-    "inertia",
-    "color_features",
-    "color_position_features",
-    # regions
-    "neighbour_offsets",
-    "tolerance_mask",
-    "flood_fill",
-    "flood_fill_bfs",
-    "flood_fill_order",
-    "region_grow",
-    "fill_outline",
-    # edges
-    "correlate1d",
-    "correlate2d",
-    "convolve2d",
-    "sobel",
-    "gradient_magnitude",
-    "gradient_direction",
-    "laplacian",
-    "gaussian_kernel1d",
-    "gaussian",
-    "log",
-    "dog",
-    "zero_crossings",
-    # watershed
-    "distance_markers",
-    "minima_markers",
-    "watershed",
-    "watershed_flooding",
-]
+__all__ = [*_threshold.__all__, *_clustering.__all__, *_regions.__all__, *_edges.__all__, *_watershed.__all__]
