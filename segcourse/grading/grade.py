@@ -149,6 +149,9 @@ def grade(path: str | Path, timeout: float = 60.0, startup_timeout: float = 60.0
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     position = 0
     while position < len(code_cells):  # one pass per kernel: a dead kernel is replaced by a fresh one
+        # A fresh manager each pass: reusing the dead kernel's manager races with its shutdown
+        # ("Kernel died before replying to kernel_info").
+        client.km, client.kc = None, None
         with client.setup_kernel(stderr=subprocess.DEVNULL):  # the kernel's own log, not learner output
             while position < len(code_cells):
                 index = code_cells[position]
